@@ -1,0 +1,1 @@
+"""A Django app installed only by the test settings: a recording handler to count domain effects."""
