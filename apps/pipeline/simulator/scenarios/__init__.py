@@ -1,0 +1,1 @@
+"""Scenarios: planted sequences with ground-truth labels (``base``), the registry, two examples."""

@@ -1,0 +1,1 @@
+"""Normal traffic, written as activities (generators that emit events and yield waits)."""
