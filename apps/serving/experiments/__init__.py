@@ -1,0 +1,1 @@
+"""Experiments (runbook §7): lifecycle, deterministic assignment on scoring, results and guardrails."""
