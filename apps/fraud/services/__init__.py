@@ -1,0 +1,1 @@
+"""Every write of the fraud domain (scoring, alerts, activity projections)."""
