@@ -1,0 +1,1 @@
+"""FinCEN BSA E-Filing: SAR narratives, SARX/CTRX XML batches, and their validation (xmlschema)."""

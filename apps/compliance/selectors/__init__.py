@@ -1,0 +1,1 @@
+"""Every non-trivial read of the compliance domain (permission-checked where people ask)."""

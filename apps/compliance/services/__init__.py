@@ -1,0 +1,1 @@
+"""Every write of the compliance domain, one module per sub-domain (see the app README)."""
