@@ -1,0 +1,38 @@
+"""Changing the five session-anomaly weights together, so the live set always sums to 1.0."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import transaction
+
+from apps.behavior.config import WEIGHT_KEYS, weights_problem
+from apps.serving.config import config_value, threshold_set
+from apps.serving.models import ThresholdChange
+from lakay.exceptions import ApplicationError
+
+
+def behavior_weights_set(*, weights: Mapping[str, float], actor: str, reason: str) -> list[ThresholdChange]:
+    """Set all five weights in one transaction; refuse a set that does not sum to 1.0.
+
+    Only the weights that change get a new version (with ``actor`` and ``reason`` in the history).
+    """
+    unknown = sorted(set(weights) - set(WEIGHT_KEYS))
+    if unknown:
+        raise ApplicationError(
+            f"Unknown dimension(s): {', '.join(unknown)}.",
+            code="unknown_dimension",
+            details={"dimensions": list(WEIGHT_KEYS)},
+        )
+    values = {dimension: float(value) for dimension, value in weights.items()}
+    problem = weights_problem(values)
+    if problem:
+        raise ApplicationError(
+            f"Session anomaly weights refused: {problem}.", code="invalid_weights", details={"weights": values}
+        )
+    changes: list[ThresholdChange] = []
+    with transaction.atomic():
+        for dimension, key in WEIGHT_KEYS.items():
+            if float(config_value(key)) != values[dimension]:
+                changes.append(threshold_set(key=key, value=values[dimension], actor=actor, reason=reason))
+    return changes

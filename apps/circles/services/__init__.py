@@ -1,0 +1,1 @@
+"""Every write of the circles app (projections from events, scoring, weights)."""
