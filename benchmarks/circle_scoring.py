@@ -31,6 +31,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -168,7 +169,7 @@ def _copy_history(circles: int) -> dict[str, int]:
                             due + timedelta(days=1),
                         )
                     )
-        specs = [
+        specs: list[tuple[str, Sequence[Sequence[object]]]] = [
             (
                 "circles_circle (id, circle_id, organizer_id, name, contribution_amount, currency, frequency, "
                 "max_members, rotation_order, start_date, status, created_at, failure_reason, last_event_at, "

@@ -128,7 +128,7 @@ def new_events(count: int, customers: int, seed: int) -> list[dict[str, Any]]:
         if kind < 0.35:
             txn = f"new{seed}_{len(events)}"
             source = "cash_at_agent" if cash else "ach"
-            payload = {
+            payload: dict[str, object] = {
                 "transaction_id": txn,
                 "user_id": user,
                 "type": rng.choice(["wallet_topup", "p2p_transfer"]),

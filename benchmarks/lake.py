@@ -68,9 +68,9 @@ def setup(database: str, lake: Path) -> None:
     import psycopg
 
     base = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
-            connection.execute(f'CREATE DATABASE "{database}"')
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+            admin.execute(f'CREATE DATABASE "{database}"')
     os.environ["DATABASE_URL"] = f"{base}/{database}"
     os.environ["DATALAKE_LOCAL_PATH"] = str(lake)
     os.environ.pop("DATALAKE_ENDPOINT", None)

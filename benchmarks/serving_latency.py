@@ -115,6 +115,7 @@ def load(path: str, batch: int) -> None:
             if envelope["event_type"] not in chosen:
                 continue
             occurred_at = parse_datetime(envelope["timestamp"].replace("Z", "+00:00"))
+            assert occurred_at is not None
             pending.append(Event.from_envelope(envelope, occurred_at=occurred_at, topic="bench"))
             if len(pending) >= batch:
                 flush()
@@ -137,7 +138,7 @@ def train() -> None:
     )
 
 
-def in_fraud_score(transactions: list, rounds: int, *, tag: str) -> dict[str, object]:  # type: ignore[type-arg]
+def in_fraud_score(transactions: list, rounds: int, *, tag: str) -> dict[str, object]:
     """``transaction_score`` with and without the model on copies of the same transactions (rolled back)."""
     from apps.fraud.features.history import facts_of
     from apps.fraud.services import scoring as fraud_scoring
@@ -164,7 +165,7 @@ def in_fraud_score(transactions: list, rounds: int, *, tag: str) -> dict[str, ob
                     # the duplicate-payment window (10 min) of each other and of the original.
                     order = ("without", "with") if index % 2 == 0 else ("with", "without")
                     for position, arm in enumerate(order, start=1):
-                        fraud_scoring.model_score = measured if arm == "with" else (lambda **kwargs: None)  # type: ignore[assignment]
+                        fraud_scoring.model_score = measured if arm == "with" else (lambda **kwargs: None)
                         facts = replace(
                             facts_of(stored),
                             transaction_id=f"bench_{tag}_{round_number}_{arm}_{index}_{uuid.uuid4().hex[:6]}",
@@ -239,7 +240,9 @@ def measure(rows: int, rounds: int) -> dict[str, object]:
         result[f"model_score_{name}"] = timed(lambda pair: model_score(user_id=pair[0], features=pair[1]), pairs)
     runtime().buffers.drain()
     result["explained_share_default"] = round(
-        sum(1 for user, f in pairs if model_score(user_id=user, features=f).contributions) / len(pairs), 4
+        sum(1 for user, f in pairs if getattr(model_score(user_id=user, features=f), "contributions", None))
+        / len(pairs),
+        4,
     )
     runtime().buffers.drain()
     # The fraud score with and without the model, interleaved transaction by transaction (same load, same

@@ -16,7 +16,7 @@ PERIODIC_TASKS: dict[str, dict[str, Any]] = {
     "circles-score-pending": {
         "task": "circles.score_pending_circles",
         "every_seconds": 5,
-        "description": "Rescore circles with new facts (debounced: each at most once per circle.scoring_debounce_seconds).",
+        "description": "Rescore circles with new facts (each at most once per circle.scoring_debounce_seconds).",
     },
     # Behaviour (apps/behavior/tasks.py; docs/behavior.md). Both use the event-time watermark.
     "behavior-profiles-mark-stale": {

@@ -26,15 +26,31 @@ def test_compose_file_parses_with_the_example_environment(tmp_path):
     shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
 
-    result = subprocess.run([*command, "-f", str(tmp_path / "docker-compose.yml"), "config", "-q"],
-                            capture_output=True, text=True, cwd=tmp_path)
+    result = subprocess.run(
+        [*command, "-f", str(tmp_path / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
 
     assert result.returncode == 0, result.stderr
 
 
 def test_compose_runs_every_process_of_the_architecture():
     text = (ROOT / "docker-compose.yml").read_text()
-    for command in ("lakay.wsgi:application", "lakay.asgi:application", '"consume", "--all"', '"consume", "bronze"',
-                    '"relay_outbox"', '"worker"', '"beat"', "nginx", "postgres:16", "redis:7", "KAFKA_PROCESS_ROLES",
-                    "minio-setup", "mlflow server"):
+    for command in (
+        "lakay.wsgi:application",
+        "lakay.asgi:application",
+        '"consume", "--all"',
+        '"consume", "bronze"',
+        '"relay_outbox"',
+        '"worker"',
+        '"beat"',
+        "nginx",
+        "postgres:16",
+        "redis:7",
+        "KAFKA_PROCESS_ROLES",
+        "minio-setup",
+        "mlflow server",
+    ):
         assert command in text, command

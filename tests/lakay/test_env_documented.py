@@ -15,8 +15,18 @@ READ_PATTERNS = [
 ]
 SOURCES = ["lakay", "apps", "deploy", "scripts", "Procfile", "Makefile"]
 # Set by our own scripts for child processes, or read by third-party tools, not operator settings.
-INTERNAL = {"DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV", "CI", "ROOT", "VAR", "CHILD_LOG_LEVEL", "LAKAY_TEST_RECORD_HANDLED",
-            "TEST_S3_ENDPOINT", "PATH", "HOME"}
+INTERNAL = {
+    "DJANGO_SETTINGS_MODULE",
+    "VIRTUAL_ENV",
+    "CI",
+    "ROOT",
+    "VAR",
+    "CHILD_LOG_LEVEL",
+    "LAKAY_TEST_RECORD_HANDLED",
+    "TEST_S3_ENDPOINT",
+    "PATH",
+    "HOME",
+}
 
 
 def _files() -> list[Path]:
@@ -26,7 +36,9 @@ def _files() -> list[Path]:
         if path.is_file():
             files.append(path)
         else:
-            files.extend(p for p in path.rglob("*") if p.suffix in {".py", ".sh", ".conf"} and "migrations" not in p.parts)
+            files.extend(
+                p for p in path.rglob("*") if p.suffix in {".py", ".sh", ".conf"} and "migrations" not in p.parts
+            )
     return files
 
 
