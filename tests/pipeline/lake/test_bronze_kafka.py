@@ -78,7 +78,9 @@ def test_killed_bronze_consumer_loses_no_event(kafka_producer, manage_process, l
     silver_ids: list[str] = []
     for path in LakeFile.objects.filter(layer=LakeLayer.SILVER).values_list("path", flat=True):
         silver_ids.extend(lake_store().read_table(path, columns=["event_id"]).column("event_id").to_pylist())
-    assert sorted(silver_ids) == sorted(expected)
+    # (the topics are shared with earlier tests of the session, so silver may hold their events too)
+    assert len(silver_ids) == len(set(silver_ids)), "an event appears twice in silver"
+    assert expected <= set(silver_ids)
     assert BronzeCheckpoint.objects.filter(topic__endswith=TRANSACTION_EVENTS).count() >= 1
 
 
