@@ -248,9 +248,19 @@ def circle_rows() -> list[Row]:
     for name in ("health", "summary", "at_risk"):
         timings = http.get(f"get_{name}")
         if timings:
-            rows.append(row("circle", f"GET {name}", p50=timings["p50"], p95=timings["p95"], p99=timings["p99"]))
+            rows.append(
+                row("circle", f"GET {name}", p50=timings["p50"], p95=timings["p95"], p99=timings["p99"],
+                    throughput=f"{timings['errors']} non-200 of {timings['n']}")
+            )  # fmt: skip
     if result.get("sweep"):
         rows.append(row("circle", "scoring sweep", throughput=f"{result['sweep']['circles_per_second']:.0f} circles/s"))
+    ingest = result.get("ingest")
+    if ingest:
+        rows.append(
+            row("circle", "ingest of circle events: circles handlers / whole spine",
+                throughput=f"{ingest['circles_handlers']['events_per_second']:.0f} / "
+                f"{ingest['spine']['events_per_second']:.0f} events/s")
+        )  # fmt: skip
     return rows
 
 
