@@ -41,3 +41,11 @@ def handle_circle_member_joined(event: Event) -> None:
         circle_id=str(event.payload["circle_id"]),
         occurred_at=event.occurred_at,
     )
+
+
+def warm_up() -> None:
+    """Before a consumer joins its group: start loading the model in the background, so the first
+    batch's scores rarely wait for it (they wait at most SERVING_MODEL_LOAD_TIMEOUT_SECONDS, once)."""
+    from apps.serving.runtime.process import runtime
+
+    runtime().start()

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.behavior.choices import AtoTrigger
@@ -62,27 +60,31 @@ def _locked_session(*, session_id: str, user_id: str) -> UserSession:
     return session
 
 
+_DEVICE_UPSERT_SQL = """
+    INSERT INTO {devices} AS d
+        (user_id, device_id, device_type, first_seen_at, last_seen_at, sessions_count, is_registered)
+    VALUES (%s, %s, %s, %s, %s, %s, false)
+    ON CONFLICT (user_id, device_id) DO UPDATE SET
+        last_seen_at = GREATEST(d.last_seen_at, EXCLUDED.last_seen_at),
+        first_seen_at = LEAST(d.first_seen_at, EXCLUDED.first_seen_at),
+        sessions_count = d.sessions_count + EXCLUDED.sessions_count,
+        device_type = COALESCE(NULLIF(EXCLUDED.device_type, ''), d.device_type)
+    RETURNING {columns}
+"""
+
+
 def device_seen(*, user_id: str, device_id: str, device_type: str, at: datetime, is_session: bool) -> UserDevice:
-    """Record that ``device_id`` was used by ``user_id`` at ``at`` (first/last seen by event time)."""
-    device, created = UserDevice.objects.get_or_create(
-        user_id=user_id,
-        device_id=device_id,
-        defaults={
-            "device_type": device_type,
-            "first_seen_at": at,
-            "last_seen_at": at,
-            "sessions_count": 1 if is_session else 0,
-        },
+    """Record that ``device_id`` was used by ``user_id`` at ``at`` (first/last seen by event time).
+
+    One statement (an upsert on the (user, device) key); returns the row as stored afterwards."""
+    fields = list(UserDevice._meta.concrete_fields)
+    sql = _DEVICE_UPSERT_SQL.format(
+        devices=UserDevice._meta.db_table, columns=", ".join(f"d.{field.column}" for field in fields)
     )
-    if not created:
-        UserDevice.objects.filter(pk=device.pk).update(
-            last_seen_at=Greatest(F("last_seen_at"), at),
-            sessions_count=F("sessions_count") + (1 if is_session else 0),
-            device_type=device_type or device.device_type,
-        )
-        if at < device.first_seen_at:
-            UserDevice.objects.filter(pk=device.pk).update(first_seen_at=at)
-    return device
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, device_id, device_type, at, at, 1 if is_session else 0])
+        row = cursor.fetchone()
+    return UserDevice.from_db(connection.alias, [field.attname for field in fields], row)
 
 
 def session_start(
@@ -160,6 +162,18 @@ def session_activity_record(
     settings: BehaviorSettings | None = None,
 ) -> tuple[SessionActivity, bool]:
     """Append one action to its session; a sensitive one triggers an ATO assessment at once."""
+    if action_type not in SENSITIVE_ACTIONS:
+        appended = _activity_append(
+            action_id=action_id,
+            session_id=session_id,
+            user_id=user_id,
+            action_type=action_type,
+            action_target=action_target,
+            performed_at=performed_at,
+            duration_ms=duration_ms,
+        )
+        if appended is not None:
+            return appended, True
     existing = SessionActivity.objects.filter(action_id=action_id).first()
     if existing is not None:
         return existing, False
@@ -191,6 +205,56 @@ def session_activity_record(
         if is_sensitive and not session.is_ended:
             ato_assess_session(session=session, at=performed_at, trigger=AtoTrigger.SENSITIVE_ACTION, settings=settings)
     return activity, True
+
+
+_APPEND_SQL = """
+    WITH session AS (
+        UPDATE {sessions} SET observed_actions = observed_actions + 1
+        WHERE session_id = %s AND NOT EXISTS (SELECT 1 FROM {activities} WHERE action_id = %s)
+        RETURNING id, observed_actions
+    )
+    INSERT INTO {activities}
+        (action_id, session_id, user_id, action_type, action_target, performed_at, duration_ms, is_sensitive, position)
+    SELECT %s, id, %s, %s, %s, %s, %s, false, observed_actions FROM session
+    RETURNING id, session_id, position
+"""
+
+
+def _activity_append(
+    *,
+    action_id: str,
+    session_id: str,
+    user_id: str,
+    action_type: str,
+    action_target: str,
+    performed_at: datetime,
+    duration_ms: int,
+) -> SessionActivity | None:
+    """The common case in one statement: a non-sensitive action, new, in a session already known.
+
+    Bumps the session's count (its row lock orders concurrent appends) and inserts the action at that
+    position. ``None`` when the session is unknown or the action already stored: the caller's general
+    path handles both."""
+    sql = _APPEND_SQL.format(sessions=UserSession._meta.db_table, activities=SessionActivity._meta.db_table)
+    target = action_target[:200]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session_id, action_id, action_id, user_id, action_type, target, performed_at, duration_ms])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, session_pk, position = row
+    return SessionActivity(
+        pk=pk,
+        action_id=action_id,
+        session_id=session_pk,
+        user_id=user_id,
+        action_type=action_type,
+        action_target=target,
+        performed_at=performed_at,
+        duration_ms=duration_ms,
+        is_sensitive=False,
+        position=position,
+    )
 
 
 def session_end(

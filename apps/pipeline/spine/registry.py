@@ -19,6 +19,9 @@ from apps.pipeline.spine.events import Event
 Handler = Callable[[Event], None]
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
+# Called once by a consumer process before its first batch (load models, compile config), so the first
+# batch's transaction never waits on them.
+_warmups: list[Callable[[], None]] = []
 
 
 def register_handler(event_type: str, handler: Handler) -> None:
@@ -41,3 +44,19 @@ def handler_name(handler: Handler) -> str:
 def unregister_handler(event_type: str, handler: Handler) -> None:
     if handler in _handlers.get(event_type, []):
         _handlers[event_type].remove(handler)
+
+
+def register_warmup(warmup: Callable[[], None]) -> None:
+    if warmup not in _warmups:
+        _warmups.append(warmup)
+
+
+def run_warmups() -> None:
+    """Run every registered warm-up; a failing one is logged and skipped (the hot path copes without)."""
+    from lakay.logging import get_logger
+
+    for warmup in list(_warmups):
+        try:
+            warmup()
+        except Exception:
+            get_logger(__name__).exception("spine.warmup.failed", warmup=handler_name(warmup))  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from apps.pipeline.spine.kafka import build_consumer, build_producer
+from apps.pipeline.spine.registry import run_warmups
 from apps.pipeline.spine.relay import Relay
 from apps.pipeline.spine.runner import ConsumerRunner
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 def run_domain_stream(stream: Stream, should_stop: Callable[[], bool]) -> None:
     """Consume ``stream``'s topics into the spine until ``should_stop``."""
+    run_warmups()
     ConsumerRunner(
         consumer=build_consumer(stream.group_id),
         topics=stream.topics,

@@ -36,6 +36,7 @@ class ServingRuntime:
         self._start_lock = threading.Lock()
         self._stopping = threading.Event()
         self._local_pending: dict[tuple[str, int], int] = {}
+        self._waited = False
 
     @property
     def is_threaded(self) -> bool:
@@ -47,9 +48,17 @@ class ServingRuntime:
             return self.loader.maybe_refresh()
         if self._thread is None:
             self._start()
-        if not self.loader.has_attempted.is_set():
+        if not self._waited and not self.loader.has_attempted.is_set():
+            # Only the first caller waits (a consumer's warm-up, or the first score); later ones score
+            # rules-only until the load lands rather than each stalling again.
             self.loader.has_attempted.wait(float(serving_setting("SERVING_MODEL_LOAD_TIMEOUT_SECONDS")))
+        self._waited = True
         return self.loader.state
+
+    def start(self) -> None:
+        """Begin loading the model in the background now (a consumer calls this before joining its group)."""
+        if self.is_threaded and self._thread is None:
+            self._start()
 
     def _start(self) -> None:
         with self._start_lock:
