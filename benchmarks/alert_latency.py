@@ -1,7 +1,7 @@
 """Alert latency: a transaction event on Kafka → the fraud alert on an analyst's websocket (p50/p95/p99).
 
-    .venv/bin/python benchmarks/alert_latency.py                       # 100 alerts, 20 events/s background
-    .venv/bin/python benchmarks/alert_latency.py --alerts 20 --background-rate 0    # quick
+    .venv/bin/python benchmarks/alert_latency.py                       # 60 alerts, 5 events/s background
+    .venv/bin/python benchmarks/alert_latency.py --alerts 10 --background-rate 0    # quick, idle consumer
 
 Everything real, on loopback: the broker named by ``KAFKA_BOOTSTRAP_SERVERS`` (``scripts/bench.sh`` starts
 a tansu of its own on 127.0.0.1:9692), a ``manage.py consume --all`` child process (the Procfile's
@@ -12,7 +12,8 @@ websocket client (aiohttp) logged in as an analyst on ``/ws/analyst-queue/``.
    the topics are created. An analyst user is created and logged in (session cookie).
 2. ``--alerts`` users are primed (two logins, three usual $180 transactions two hours ago) and the
    consumer scores them; then, one user at a time every ``--interval`` seconds, a $25,000 transaction
-   (HIGH tier: the case of ``tests/fraud/test_kafka_flow.py``) is produced with linger 0 and flushed, while
+   (HIGH tier: the case of ``tests/fraud/test_kafka_flow.py``) is produced with linger 0 and flushed (at that
+   pace whether or not earlier alerts arrived; one not on the websocket ``--timeout`` s later is missed), while
    ``--background-rate`` ordinary transactions/s of other users keep the consumer busy.
 3. Latency = websocket receive time of the ``fraud.alert.created`` message naming the transaction minus the
    time just before ``produce()`` (one process, one monotonic clock). A first canary alert (not counted)
@@ -310,11 +311,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="lakay_bench_alert_latency")
     parser.add_argument("--redis-prefix", default="bench-alert")
-    parser.add_argument("--alerts", type=int, default=100)
-    parser.add_argument("--interval", type=float, default=0.5, help="Seconds between two alert transactions.")
-    parser.add_argument("--background-rate", type=float, default=20.0, help="Ordinary transactions/s meanwhile.")
-    parser.add_argument("--timeout", type=float, default=30.0, help="Seconds to wait for one alert.")
+    parser.add_argument("--alerts", type=int, default=60)
+    parser.add_argument("--interval", type=float, default=1.0, help="Seconds between two alert transactions.")
+    parser.add_argument("--background-rate", type=float, default=5.0, help="Ordinary transactions/s meanwhile.")
+    parser.add_argument("--timeout", type=float, default=60.0, help="Seconds to wait for one alert.")
     args = parser.parse_args()
+    # SIGTERM (a time limit) unwinds like Ctrl-C, so the finally blocks stop the servers started here.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     load_start = os.getloadavg()[0]
     configure(args)
@@ -360,30 +363,35 @@ def main() -> None:
             raise SystemExit(f"the canary alert never reached the websocket; see {work}")
         feeder.start()
         time.sleep(2 if args.background_rate else 0)
-        for user in users[1:]:
+        sent_at: dict[str, float] = {}
+        for user in users[1:]:  # at a fixed pace, whether or not the previous alerts have arrived
             event = large_transaction(user)
-            sent = producer.send(event, flush=True)
-            arrived = live.wait_for(event["payload"]["transaction_id"], args.timeout)
+            sent_at[event["payload"]["transaction_id"]] = sent = producer.send(event, flush=True)
+            left = args.interval - (time.monotonic() - sent)
+            if left > 0:
+                time.sleep(left)
+        for transaction_id, sent in sent_at.items():
+            arrived = live.wait_for(transaction_id, max(0.0, sent + args.timeout - time.monotonic()))
             if arrived is None:
                 missed += 1
             else:
                 latencies.append(arrived - sent)
-            left = args.interval - (time.monotonic() - sent)
-            if left > 0:
-                time.sleep(left)
     finally:
         stop.set()
-        if feeder.is_alive():
-            feeder.join(10)
-        live.stop()
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        try:
+            if feeder.is_alive():
+                feeder.join(10)
+            producer.close()
+            live.stop()
+        finally:  # the children are stopped whatever happened above (no orphan consumer or daphne)
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    child.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
     milliseconds = [1000 * value for value in latencies]
     result = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),

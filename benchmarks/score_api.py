@@ -419,6 +419,8 @@ def main() -> None:
         "--grace-seconds", type=float, default=10.0, help="Requests still unsent this long after a step: errors."
     )
     args = parser.parse_args()
+    # SIGTERM (a time limit) unwinds like Ctrl-C, so the finally blocks stop the servers started here.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     load_start = round(os.getloadavg()[0], 2)
     setup_django(args.database, args.redis_prefix)
