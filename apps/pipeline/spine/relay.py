@@ -1,7 +1,8 @@
 """The outbox relay: publishes committed outbox rows to Kafka, in id order, at least once — and in
 practice exactly once, because on start it reads the tail of every output partition and marks the
 rows whose ``lakay-message-id`` is already there (a relay killed between the broker's ack and its
-own UPDATE would otherwise publish them again).
+own UPDATE would otherwise publish them again). It does the same after any error of a batch, since the
+database may have gone away after the broker acknowledged the batch.
 """
 
 from __future__ import annotations
@@ -218,6 +219,9 @@ class Relay:
             except Exception:
                 logger.exception("pipeline.relay.error")
                 connection.close()
+                # The failed batch may be on the broker already (acknowledged, then the database went away
+                # before the UPDATE): look at the topics again before publishing anything.
+                recovered = False
                 time.sleep(backoff)
                 backoff = min(backoff * 2, settings.OUTBOX_RELAY_MAX_BACKOFF_SECONDS)
                 continue
