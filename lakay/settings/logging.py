@@ -47,7 +47,7 @@ LOGGING = {
 }
 
 if LAKAY_ENVIRONMENT in {"staging", "production"} and (
-    PII_TOKEN_SECRET == "lakay-pii-token-secret-dev-only"  # noqa: S105
+    PII_TOKEN_SECRET == "lakay-pii-token-secret-dev-only"  # noqa: S105  # nosec B105  # dev default, refused in production
     or not PII_ENCRYPTION_KEY
 ):
     raise ImproperlyConfigured("PII_TOKEN_SECRET and PII_ENCRYPTION_KEY must be set in staging/production.")

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from lakay.env import env
 from lakay.settings.core import DEBUG, LAKAY_ENVIRONMENT
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
+_DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105  # nosec B105  # dev default, refused in production
 SECRET_KEY: str = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
 # Old keys still accepted for signed sessions/cookies during a rotation.
 SECRET_KEY_FALLBACKS: list[str] = env.list("SECRET_KEY_FALLBACKS", default=[])

@@ -47,7 +47,7 @@ def _insert_once(model: type[Model], values: dict[str, Any]) -> bool:
     placeholders = ", ".join(["%s"] * len(fields))
     # Table and column names come from the model's metadata, values are parameters: nothing from input.
     sql = (
-        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608  # nosec B608  # names from model metadata, values bound
         "ON CONFLICT DO NOTHING RETURNING 1"
     )
     with connection.cursor() as cursor:

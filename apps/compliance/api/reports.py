@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,7 +40,11 @@ def _generate_view(report_type: str) -> type[APIView]:
     class GenerateView(APIView):
         permission_classes = [COMPLIANCE]
 
-        @extend_schema(request=ReportInput, summary=f"Generate the {report_type} report from stored data.")
+        @extend_schema(
+            request=ReportInput,
+            responses={201: OpenApiResponse(description="The generated report.")},
+            summary=f"Generate the {report_type} report from stored data.",
+        )
         def post(self, request: Request) -> Response:
             data = ReportInput(data=request.data)
             data.is_valid(raise_exception=True)

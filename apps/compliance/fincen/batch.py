@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # nosec B405  # builds XML, never parses input
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal

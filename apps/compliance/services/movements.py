@@ -253,7 +253,7 @@ def _insert_unless_known(facts: MovementFacts) -> MoneyMovement | None:
     columns = [field for field in MoneyMovement._meta.concrete_fields if not field.primary_key]
     sql = (
         # Table and column names come from the model, values are parameters.
-        f"INSERT INTO {MoneyMovement._meta.db_table} ({', '.join(field.column for field in columns)}) "  # noqa: S608
+        f"INSERT INTO {MoneyMovement._meta.db_table} ({', '.join(field.column for field in columns)}) "  # noqa: S608  # nosec B608  # names from the model, values bound
         f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING RETURNING id"
     )
     params = [field.get_db_prep_save(getattr(movement, field.attname), connection) for field in columns]
@@ -301,7 +301,7 @@ def movement_set_status(
         allowed.append(MovementStatus.COMPLETED)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {MoneyMovement._meta.db_table} SET status = %s WHERE {column} = %s AND status = ANY(%s) "  # noqa: S608
+            f"UPDATE {MoneyMovement._meta.db_table} SET status = %s WHERE {column} = %s AND status = ANY(%s) "  # noqa: S608  # nosec B608  # names from the model
             "RETURNING id, is_cash_in, is_cash_out",
             [status, value, [str(item) for item in allowed]],
         )

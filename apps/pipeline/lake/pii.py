@@ -130,7 +130,7 @@ def pii_mappings_store(mappings: dict[str, tuple[str, str]]) -> int:
     candidates = list(mappings)
     table = PiiTokenMapping._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {table} WHERE token = ANY(%s)", [candidates])  # noqa: S608
+        cursor.execute(f"SELECT token FROM {table} WHERE token = ANY(%s)", [candidates])  # noqa: S608  # nosec B608  # table name from the model
         known = {row[0] for row in cursor.fetchall()}
     new = [token for token in candidates if token not in known]
     if not new:
@@ -147,7 +147,7 @@ def pii_mappings_store(mappings: dict[str, tuple[str, str]]) -> int:
                 field, value = mappings[token]
                 copy.write_row((token, field, fernet.encrypt(value.encode()).decode()))
         cursor.execute(
-            f"INSERT INTO {PiiTokenMapping._meta.db_table} (token, field, encrypted_value, created_at) "  # noqa: S608
+            f"INSERT INTO {PiiTokenMapping._meta.db_table} (token, field, encrypted_value, created_at) "  # noqa: S608  # nosec B608  # table name from the model
             "SELECT token, field, encrypted_value, %s FROM lake_pii_incoming ON CONFLICT (token) DO NOTHING",
             [now],
         )

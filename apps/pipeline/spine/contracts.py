@@ -10,6 +10,7 @@ Layout under ``CONTRACTS_PATH`` (see contracts/README.md)::
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,34 @@ from jsonschema.exceptions import best_match
 from apps.pipeline.spine.choices import DeadLetterReason
 
 MAX_ERRORS_REPORTED = 10
+# Event-time floor. Backfills and replays of old events are legitimate, but an instant before Trebanx
+# existed is a producer bug (a zero Unix time, a default year 1) that would also overflow the date
+# arithmetic of the handlers' look-back windows: dead-lettered as invalid_timestamp.
+OLDEST_EVENT_TIME = datetime(2015, 1, 1, tzinfo=UTC)
+
+
+def printable(value: object, limit: int) -> str:
+    """``value`` as text that PostgreSQL and UTF-8 accept, cut to ``limit`` characters.
+
+    Hostile input is echoed into dead letters and error bodies: NUL becomes ``\\x00`` and a lone
+    surrogate its ``\\udXXX`` escape, so the echo can be stored and rendered.
+    """
+    text = str(value)[:limit]
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.replace("\x00", "\\x00")[:limit]
+
+
+def storable_value(value: Any) -> Any:
+    """``value`` (JSON-like) with every string made ``printable`` (dead-letter details, JSONB)."""
+    if isinstance(value, str):
+        return printable(value, 6 * len(value))  # an escape is at most 6 characters
+    if isinstance(value, dict):
+        return {printable(key, 200): storable_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable_value(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
 
 
 class ContractViolationError(Exception):
@@ -127,7 +156,7 @@ def validate_inbound(envelope: Any, *, topic: str | None) -> datetime:
         raise ContractViolationError(
             DeadLetterReason.UNKNOWN_EVENT_TYPE,
             "Unknown event_type.",
-            {"event_type": str(event_type)[:100]},
+            {"event_type": printable(event_type, 100)},
         )
     expected_topic = registry.topic_of_type[event_type]
     if topic is not None and topic != expected_topic:
@@ -142,7 +171,11 @@ def validate_inbound(envelope: Any, *, topic: str | None) -> datetime:
         raise ContractViolationError(
             DeadLetterReason.UNKNOWN_EVENT_VERSION,
             "Unknown event_version for this event type.",
-            {"event_type": event_type, "event_version": str(version)[:20], "known": registry.versions_of(event_type)},
+            {
+                "event_type": event_type,
+                "event_version": printable(version, 20),
+                "known": registry.versions_of(event_type),
+            },
         )
     errors = [] if registry.fast[(event_type, str(version))].is_valid(envelope) else _schema_errors(validator, envelope)
     if errors:
@@ -157,6 +190,12 @@ def validate_inbound(envelope: Any, *, topic: str | None) -> datetime:
         raise ContractViolationError(
             DeadLetterReason.INVALID_TIMESTAMP, "timestamp is not a real instant.", {"timestamp": envelope["timestamp"]}
         ) from error
+    if occurred_at < OLDEST_EVENT_TIME:
+        raise ContractViolationError(
+            DeadLetterReason.INVALID_TIMESTAMP,
+            f"timestamp is before {OLDEST_EVENT_TIME:%Y-%m-%d}: no Trebanx event is that old.",
+            {"timestamp": envelope["timestamp"], "oldest": OLDEST_EVENT_TIME.isoformat()},
+        )
     limit = datetime.now(UTC) + timedelta(seconds=settings.EVENT_MAX_FUTURE_SKEW_SECONDS)
     if occurred_at > limit:
         raise ContractViolationError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import traceback
 import uuid
 from collections.abc import Iterable, Sequence
@@ -22,12 +23,13 @@ from django.utils import timezone
 
 from apps.pipeline.spine import metrics
 from apps.pipeline.spine.choices import DeadLetterReason, RawEventStatus
-from apps.pipeline.spine.contracts import ContractViolationError, validate_inbound
+from apps.pipeline.spine.contracts import ContractViolationError, printable, storable_value, validate_inbound
 from apps.pipeline.spine.events import Event
 from apps.pipeline.spine.models import DeadLetter, OutboxMessage, RawEvent
 from apps.pipeline.spine.outbox import notify_relay
 from apps.pipeline.spine.registry import handler_name, handlers_for
 from apps.pipeline.spine.topics import dlq_of
+from lakay import strict_json
 from lakay.logging import get_logger
 
 logger = get_logger(__name__)
@@ -106,9 +108,58 @@ class _Rejected:
     event_type: str = ""
 
 
+def _canonical(envelope: Any) -> str:
+    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_hash(envelope: dict[str, Any]) -> str:
-    canonical = json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_canonical(envelope).encode()).hexdigest()
+
+
+# A JSON "\u0000" escape that is not itself an escaped backslash followed by "u0000".
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def parse_json(value: bytes | str) -> Any:
+    """Strict JSON (``lakay.strict_json``): UTF-8 only, no NaN/Infinity, no number overflowing a double."""
+    return strict_json.loads(value)
+
+
+def _utf8_canonical(envelope: Any) -> bytes:
+    """The canonical form of a parsed envelope as UTF-8, or ContractViolationError.
+
+    Lone UTF-16 surrogates (``"\\ud800"`` escapes) are not Unicode text: they cannot be encoded as
+    UTF-8, so neither validated (jsonschema-rs raises) nor stored; I-JSON (RFC 7493) refuses them.
+    """
+    try:
+        return _canonical(envelope).encode()
+    except UnicodeEncodeError as error:
+        raise ContractViolationError(
+            DeadLetterReason.INVALID_JSON,
+            "Message is not valid Unicode text (a lone surrogate escape).",
+            {"error": printable(str(error), 300)},
+        ) from None
+
+
+def _refuse_nul(canonical: bytes) -> None:
+    """PostgreSQL JSONB cannot store ``\\u0000``. The contracts' patterns refuse NUL in every string
+    and their closed objects refuse unknown keys; this keeps the spine safe from a contract that forgets.
+    """
+    if b"\\u0000" in canonical and _NUL_ESCAPE.search(canonical.decode()):
+        raise ContractViolationError(
+            DeadLetterReason.SCHEMA_INVALID, "Message holds a NUL character (\\u0000), which cannot be stored."
+        )
+
+
+def checked_envelope(envelope: Any, *, topic: str | None) -> tuple[datetime, str]:
+    """Validate a parsed envelope against its contract and storage: ``(event time, content hash)``.
+
+    Raises ContractViolationError with the dead-letter reason.
+    """
+    canonical = _utf8_canonical(envelope)
+    occurred_at = validate_inbound(envelope, topic=topic)
+    _refuse_nul(canonical)
+    return occurred_at, hashlib.sha256(canonical).hexdigest()
 
 
 def _classify(message: InboundMessage, *, check_topic: bool) -> _Accepted | _Rejected:
@@ -121,13 +172,13 @@ def _classify(message: InboundMessage, *, check_topic: bool) -> _Accepted | _Rej
             {"bytes": len(value), "max_bytes": settings.EVENT_MAX_BYTES},
         )
     try:
-        envelope = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        envelope = parse_json(value)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return _Rejected(
-            message, DeadLetterReason.INVALID_JSON, "Message is not valid JSON.", {"error": str(error)[:300]}
+            message, DeadLetterReason.INVALID_JSON, "Message is not valid JSON.", {"error": printable(str(error), 300)}
         )
     try:
-        occurred_at = validate_inbound(envelope, topic=message.topic if check_topic else None)
+        occurred_at, content_hash = checked_envelope(envelope, topic=message.topic if check_topic else None)
     except ContractViolationError as violation:
         event_id = envelope.get("event_id") if isinstance(envelope, dict) else None
         event_type = envelope.get("event_type") if isinstance(envelope, dict) else None
@@ -136,10 +187,10 @@ def _classify(message: InboundMessage, *, check_topic: bool) -> _Accepted | _Rej
             violation.reason,
             violation.message,
             violation.details,
-            event_id=str(event_id)[:64] if event_id else "",
-            event_type=str(event_type)[:64] if event_type else "",
+            event_id=printable(event_id, 64) if event_id else "",
+            event_type=printable(event_type, 64) if event_type else "",
         )
-    return _Accepted(message, envelope, occurred_at, canonical_hash(envelope))
+    return _Accepted(message, envelope, occurred_at, content_hash)
 
 
 _INSERT_SQL = """
@@ -188,19 +239,24 @@ def _run_handlers(event: Event) -> None:
         handler(event)
 
 
+def _key_text(key: bytes | None) -> str:
+    """A message key as storable text (a hostile key may hold invalid UTF-8 or NUL bytes)."""
+    return printable((key or b"").decode("utf-8", "replace"), 255)
+
+
 def _dead_letter_rows(rejected: Iterable[_Rejected]) -> list[DeadLetter]:
     return [
         DeadLetter(
             topic=item.message.topic,
             partition=item.message.partition,
             offset=item.message.offset,
-            message_key=(item.message.key or b"").decode("utf-8", "replace")[:255],
+            message_key=_key_text(item.message.key),
             raw_value=item.message.value or b"",
-            event_id=item.event_id,
-            event_type=item.event_type,
+            event_id=printable(item.event_id, 64),
+            event_type=printable(item.event_type, 64),
             reason=item.reason,
-            error_message=item.error[:2000],
-            error_details=item.details,
+            error_message=printable(item.error, 2000),
+            error_details=storable_value(item.details),
         )
         for item in rejected
     ]
@@ -214,12 +270,12 @@ def _dlq_outbox_rows(rejected: Iterable[_Rejected]) -> list[OutboxMessage]:
         rows.append(
             OutboxMessage(
                 topic=dlq_of(item.message.topic),
-                message_key=(item.message.key or b"").decode("utf-8", "replace")[:255],
-                event_type=item.event_type or "unknown",
+                message_key=_key_text(item.message.key),
+                event_type=printable(item.event_type, 64) or "unknown",
                 raw_value=item.message.value or b"",
                 headers={
                     "error_reason": item.reason,
-                    "error_message": item.error[:500],
+                    "error_message": printable(item.error, 500),
                     "source_topic": item.message.topic,
                     "source_partition": str(item.message.partition),
                     "source_offset": str(item.message.offset),
@@ -281,15 +337,17 @@ def _store_and_handle(
         new_ids = _insert_raw_events(accepted_items, None)
         retry_ids = _failed_before(accepted_items) if replay else set()
         known_hashes = _stored_hashes([item for item in accepted_items if item.event_id not in new_ids])
-        seen: set[str] = set()
+        # event_id → content hash of its first occurrence in this batch (the one the INSERT kept), so a
+        # later one with other content is a conflict, not a silent duplicate.
+        seen: dict[str, str] = {}
         for index, item in accepted:
             event_id = item.event_id
             event_type = item.envelope["event_type"]
             first_time = event_id in new_ids and event_id not in seen
             retrying = event_id in retry_ids and event_id not in seen
-            seen.add(event_id)
+            seen.setdefault(event_id, item.content_hash)
             if not first_time and not retrying:
-                stored_hash = known_hashes.get(event_id, item.content_hash)
+                stored_hash = known_hashes.get(event_id, seen[event_id])
                 if stored_hash != item.content_hash:
                     conflict = _Rejected(
                         item.message,
@@ -408,8 +466,8 @@ def ingest_envelope(envelope: dict[str, Any]) -> tuple[Event, bool]:
     Returns ``(event, created)``; ``created`` is False for an already-stored identical event.
     Raises ContractViolationError on bad input. Handler errors propagate (nothing is half-stored).
     """
-    occurred_at = validate_inbound(envelope, topic=None)
-    accepted = _Accepted(InboundMessage(API_TOPIC, None), envelope, occurred_at, canonical_hash(envelope))
+    occurred_at, content_hash = checked_envelope(envelope, topic=None)
+    accepted = _Accepted(InboundMessage(API_TOPIC, None), envelope, occurred_at, content_hash)
     event = Event.from_envelope(envelope, occurred_at=occurred_at, topic=API_TOPIC)
     with transaction.atomic():
         created = bool(_insert_raw_events([accepted], API_TOPIC))

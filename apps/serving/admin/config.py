@@ -29,7 +29,7 @@ class ThresholdChangeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         key_field = self.fields["key"]
-        assert isinstance(key_field, forms.ChoiceField)  # noqa: S101 — declared just above
+        assert isinstance(key_field, forms.ChoiceField)  # noqa: S101 — declared just above  # nosec B101  # type narrowing
         key_field.choices = [(p.key, f"{p.key} — {p.description[:80]}") for p in parameters()]
 
 

@@ -22,7 +22,7 @@ def _is_cash(table: pa.Table, *columns: str) -> pa.ChunkedArray:
     for column in columns:
         current = pc.fill_null(pc.equal(table.column(column), CASH), False)
         mask = current if mask is None else pc.or_(mask, current)
-    assert mask is not None  # noqa: S101
+    assert mask is not None  # noqa: S101  # nosec B101  # type narrowing
     return mask
 
 

@@ -130,7 +130,7 @@ def _columns(node: dict[str, Any], defs: dict[str, Any], path: tuple[str, ...]) 
 
 def _build(event_type: str, version: str, topic: str, validator: Draft202012Validator) -> EventSpec:
     schema = validator.schema
-    assert isinstance(schema, dict)  # noqa: S101 - compiled contracts are objects
+    assert isinstance(schema, dict)  # noqa: S101 - compiled contracts are objects  # nosec B101  # type narrowing
     if _HAS_RUST_VALIDATOR:
         rust = jsonschema_rs.Draft202012Validator(schema)
         is_valid: Callable[[Any], bool] = rust.is_valid
