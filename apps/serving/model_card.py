@@ -35,6 +35,7 @@ METRIC_ROWS = (
     ("F1 at the operating threshold", "f1_at_threshold"),
     ("flagged in the hold-out", "flagged"),
 )
+COUNT_METRICS = frozenset({"flagged"})
 
 LIMITATIONS = (
     "Labels: analyst dispositions exist only for alerted transactions; until enough of them exist the model "
@@ -78,7 +79,11 @@ def model_card(*, model_name: str | None = None, now: datetime | None = None) ->
         "(`inplace_predict` on a numpy row); per-feature contributions by TreeSHAP (`pred_contribs`). |",
         f"| Champion | {_version_label(aliases.get(ModelAlias.CHAMPION))} |",
         f"| Challenger | {_version_label(aliases.get(ModelAlias.CHALLENGER))} "
-        f"({config_value(CHALLENGER_TRAFFIC_PCT)} % of users by sha256(user_id) mod 100) |",
+        + (
+            f"({config_value(CHALLENGER_TRAFFIC_PCT)} % of users by sha256(user_id) mod 100) |"
+            if aliases.get(ModelAlias.CHALLENGER) is not None
+            else f"(would get {config_value(CHALLENGER_TRAFFIC_PCT)} % of users by sha256(user_id) mod 100) |"
+        ),
         "| Training | `manage.py train_fraud_model` (features: `apps.fraud.features.compute.compute_features`, "
         "the online scorer's own function, as of each transaction's event time) |",
         "",
@@ -145,6 +150,7 @@ def _version_section(version: ModelVersion, *, heading: str, brief: bool = False
         f"`{training.get('code_version', '?')}`; MLflow run `{version.run_id}`; registered "
         f"{version.registered_at:%Y-%m-%d %H:%M} by {version.created_by}.",
         "",
+        *_provenance(training),
         "### Metrics on the hold-out",
         "",
         f"Operating threshold on the model's probability: **{_fmt(version.operating_threshold)}** (best F1 on the "
@@ -156,9 +162,11 @@ def _version_section(version: ModelVersion, *, heading: str, brief: bool = False
         "|---|---|---|---|",
     ]
     for label, key in METRIC_ROWS:
-        model, rules, hybrid = (_fmt(metrics.get(prefix + key)) for prefix in ("", "rules_", "hybrid_"))
+        render = _count if key in COUNT_METRICS else _fmt
+        model, rules, hybrid = (render(metrics.get(prefix + key)) for prefix in ("", "rules_", "hybrid_"))
         lines.append(f"| {label} | {model} | {rules} | {hybrid} |")
     lines.append("")
+    lines += _blend_note(training)
     if brief:
         return lines
     features = (version.reference or {}).get("features", {})
@@ -196,6 +204,82 @@ def _version_section(version: ModelVersion, *, heading: str, brief: bool = False
         "",
     ]
     return lines
+
+
+def _provenance(training: dict[str, Any]) -> list[str]:
+    """How the version was produced: the simulation runs behind its labels and the commands, as recorded
+    at training time (versions trained before they were recorded say so)."""
+    runs = training.get("simulator_runs") or []
+    command = training.get("command") or ""
+    if not runs and not command:
+        return ["_How this version was produced was not recorded (trained before the command line was kept)._", ""]
+    lines = ["### How it was produced", ""]
+    for run in runs:
+        lines.append(f"- {_run_summary(run)}")
+    if runs:
+        lines.append("")
+    lines += ["```bash"]
+    lines += [_reproduce(run) for run in runs]
+    if runs:
+        lines.append("# then, with DATABASE_URL on that database and MLFLOW_TRACKING_URI on the registry:")
+    lines += [
+        command or "manage.py train_fraud_model  # arguments not recorded",
+        "manage.py model_card > docs/models.md",
+    ]
+    lines += ["```", ""]
+    return lines
+
+
+def _blend_note(training: dict[str, Any]) -> list[str]:
+    """Under a weighted average whose model weight is below the HIGH threshold, the model can raise a score
+    the rules started but never reach HIGH alone: say so next to the hybrid column."""
+    hybrid, threshold = training.get("hybrid"), training.get("rules_threshold")
+    if not isinstance(hybrid, dict) or hybrid.get("strategy") != "weighted_average" or threshold is None:
+        return []
+    ml_weight = float(hybrid.get("ml_weight") or 0.0)
+    if ml_weight >= float(threshold):
+        return []
+    return [
+        f"Under this blend a transaction the rules score 0 gets at most {ml_weight:g} (the model weight, even at "
+        f"probability 1), below the HIGH threshold {threshold}: the model adds recall only where the rules already "
+        "point. The `max` strategy or a higher model weight (`manage.py fraud_hybrid set`) would change that.",
+        "",
+    ]
+
+
+def _run_summary(run: dict[str, Any]) -> str:
+    parameters = run.get("parameters") or {}
+    every = parameters.get("scenario_every")
+    cadence = f", one every {float(every) / 3600:g} h in turn" if every else ", each once"
+    return (
+        f"Simulator run {run.get('id')} ({run.get('mode')}, seed {run.get('seed')}): "
+        f"{parameters.get('users', '?')} customers, {parameters.get('circles', '?')} circles, "
+        f"{_number(parameters.get('days', '?'))} days from {parameters.get('start', '?')}, "
+        f"{int(run.get('events_produced') or 0):,} events to `{parameters.get('output', '?')}`; planted "
+        f"{', '.join(f'`{name}`' for name in run.get('scenarios') or [])}{cadence}."
+    )
+
+
+def _reproduce(run: dict[str, Any]) -> str:
+    """The command that recreates a run's data: events kept in memory were fed in-process to the fraud
+    handlers by the detection benchmark; events sent to the broker went through the consumer."""
+    parameters = run.get("parameters") or {}
+    every = parameters.get("scenario_every")
+    if parameters.get("output") == "memory":
+        hours = f" --every-hours {float(every) / 3600:g}" if every else ""
+        return (
+            f"benchmarks/fraud_detection.py --users {parameters.get('users')} --circles {parameters.get('circles')} "
+            f"--days {_number(parameters.get('days'))} --start {parameters.get('start')} --seed {run.get('seed')}"
+            f"{hours} --database <database>"
+        )
+    scenarios = "".join(f" --scenario {name}" for name in run.get("scenarios") or [])
+    cadence = f" --scenario-every {float(every):g}" if every else ""
+    return (
+        f"manage.py simulate --start {parameters.get('start')} --days {_number(parameters.get('days'))} "
+        f"--users {parameters.get('users')} --circles {parameters.get('circles')} --seed {run.get('seed')}"
+        f"{scenarios}{cadence} --output {parameters.get('output')}"
+        + (" && manage.py consume --all" if parameters.get("output") == "kafka" else "")
+    )
 
 
 def _governance() -> list[str]:
@@ -240,6 +324,14 @@ def _blend(hybrid: Any) -> str:
     if not isinstance(hybrid, dict):
         return "unknown"
     return f"{hybrid.get('strategy')} rules {hybrid.get('rule_weight')} / model {hybrid.get('ml_weight')}"
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _count(value: Any) -> str:
+    return "-" if value is None else f"{int(value):,}"
 
 
 def _fmt(value: Any) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -64,7 +65,9 @@ def train_booster(rows: int = 2000, seed: int = 1, rounds: int = 30) -> tuple[xg
 def register_version() -> Callable[..., ModelVersion]:
     """``register_version(auc_pr=0.6)`` trains a toy booster and registers it in MLflow (no alias)."""
 
-    def register(*, auc_pr: float = 0.6, seed: int = 1, threshold: float = 0.5) -> ModelVersion:
+    def register(
+        *, auc_pr: float = 0.6, seed: int = 1, threshold: float = 0.5, training: dict[str, Any] | None = None
+    ) -> ModelVersion:
         booster, matrix = train_booster(seed=seed)
         scores = booster.inplace_predict(matrix.astype(np.float32))
         return model_register(
@@ -72,7 +75,7 @@ def register_version() -> Callable[..., ModelVersion]:
             params={"max_depth": 3, "eta": 0.3, "rounds": 30},
             metrics={"auc_pr": auc_pr, "precision_at_threshold": 0.5, "recall_at_threshold": 0.4},
             reference=training_reference(matrix=matrix, feature_names=FEATURES, scores=scores),
-            training={"owner": "tests", "rows": len(matrix)},
+            training={"owner": "tests", "rows": len(matrix), **(training or {})},
             data_hash=f"{seed:064d}",
             operating_threshold=threshold,
             actor="trainer@tests",

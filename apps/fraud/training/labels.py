@@ -15,9 +15,12 @@ Sources, in order of authority (the first one that labels a transaction wins):
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
 
 from apps.fraud.models import FraudTransaction
 from apps.fraud.selectors import training_labels
@@ -122,6 +125,35 @@ def simulator_labels(*, since: datetime | None, until: datetime) -> list[Labelle
         is_fraud = 0 if str(label["label"]).lower() in NEGATIVE_SIMULATION_LABELS else 1
         result.append(Labelled(transaction_id, user_id, occurred_at, is_fraud, "simulator"))
     return result
+
+
+def simulator_runs(rows: Sequence[Labelled]) -> list[dict[str, Any]]:
+    """The simulation runs whose planted transactions are among ``rows`` (seed and options: enough to
+    reproduce the training data), oldest first."""
+    try:
+        from apps.pipeline.simulator.models import SimulationLabel, SimulationRun
+    except ImportError:  # a deployment without the simulator
+        return []
+    planted = [row.transaction_id for row in rows if row.source == "simulator" and row.is_fraud]
+    if not planted:
+        return []
+    events = list(FraudTransaction.objects.filter(transaction_id__in=planted).values_list("event_id", flat=True))
+    run_ids = (
+        SimulationLabel.objects.filter(Q(entity_type="transaction", entity_id__in=planted) | Q(event_id__in=events))
+        .values_list("run_id", flat=True)
+        .distinct()
+    )
+    return [
+        {
+            "id": run.pk,
+            "mode": run.mode,
+            "seed": run.seed,
+            "scenarios": list(run.scenarios),
+            "parameters": dict(run.parameters),
+            "events_produced": run.events_produced,
+        }
+        for run in SimulationRun.objects.filter(pk__in=list(run_ids)).order_by("pk")
+    ]
 
 
 def unlabelled_as_legitimate(

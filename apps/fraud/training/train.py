@@ -18,7 +18,7 @@ from apps.fraud.config import ScoringSettings, scoring_settings
 from apps.fraud.engine import RuleDecision, decide
 from apps.fraud.training.dataset import Dataset, build_dataset
 from apps.fraud.training.evaluate import best_f1_threshold, evaluation
-from apps.fraud.training.labels import LabelPolicy, LabelSet, collect_labels
+from apps.fraud.training.labels import LabelPolicy, LabelSet, collect_labels, simulator_runs
 from apps.serving.conf import serving_setting
 from apps.serving.models import ModelVersion
 from apps.serving.registry.reference import training_reference
@@ -56,6 +56,7 @@ class TrainingOptions:
     promote_to: str | None = None
     reason: str = ""
     actor: str = "train_fraud_model"
+    command: str = ""  # how the run was invoked, shown on the model card
 
 
 @dataclass
@@ -154,6 +155,8 @@ def fraud_model_train(options: TrainingOptions, *, progress: Progress | None = N
         "hybrid": {"strategy": settings.strategy, "rule_weight": settings.rule_weight, "ml_weight": settings.ml_weight},
         "code_version": code_version(),
         "feature_function": "apps.fraud.features.compute.compute_features",
+        "command": options.command,
+        "simulator_runs": simulator_runs(labels.rows) if labels.used_simulator else [],
     }
     result = TrainingResult(
         labels=labels,
@@ -179,8 +182,9 @@ def fraud_model_train(options: TrainingOptions, *, progress: Progress | None = N
         operating_threshold=threshold,
         actor=options.actor,
         description=(
-            f"Trained on {result.train_rows} rows ({training['window_start'][:10]} → {training['window_end'][:10]}), "
-            f"hold-out AUC-PR {_fmt(metrics.get('auc_pr'))} vs rules {_fmt(metrics.get('rules_auc_pr'))}."
+            f"Trained on {result.train_rows} rows ({training['window_start'][:10]} → {holdout.occurred_at[0][:10]}); "
+            f"hold-out of {result.holdout_rows} rows ({holdout.occurred_at[0][:10]} → {training['window_end'][:10]}): "
+            f"AUC-PR {_fmt(metrics.get('auc_pr'))} vs rules alone {_fmt(metrics.get('rules_auc_pr'))}."
         ),
     )
     if options.promote_to:

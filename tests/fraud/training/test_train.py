@@ -16,6 +16,8 @@ from apps.fraud.models import FraudTransaction
 from apps.fraud.training.dataset import build_dataset
 from apps.fraud.training.labels import LabelPolicy, collect_labels
 from apps.fraud.training.train import TrainingOptions, fraud_model_train, time_split
+from apps.pipeline.simulator.models import SimulationRun
+from apps.serving.model_card import model_card
 from apps.serving.models import ModelVersion
 from apps.serving.registry import mlflow_store
 from apps.serving.registry.services import model_promote
@@ -170,6 +172,26 @@ def test_the_command_trains_reports_and_registers(simulator_labels):
     assert "simulator used: True" in text
     assert "rules alone" in text
     assert f"registered {ModelVersion.objects.get().model_name} v1" in text
+
+
+def test_the_command_records_its_command_line_and_simulation_runs_for_the_card(simulator_labels):
+    run = SimulationRun.objects.get()
+
+    call_command(
+        "train_fraud_model", "--labels", "simulator", "--rounds", "40", "--max-depth", "3", "--no-progress",
+        "--actor", "ml@tests", "--reason", "first model", stdout=StringIO(),
+    )  # fmt: skip
+
+    version = ModelVersion.objects.get()
+    command = "manage.py train_fraud_model --labels simulator --rounds 40 --max-depth 3 --reason 'first model' "
+    command += "--actor ml@tests"
+    assert version.training["command"] == command
+    assert version.training["simulator_runs"] == [
+        {"id": run.pk, "mode": "backfill", "seed": 5, "scenarios": [], "parameters": {}, "events_produced": 0}
+    ]
+    card = model_card(model_name=version.model_name)
+    assert f"- Simulator run {run.pk} (backfill, seed 5)" in card
+    assert f"\n{command}\nmanage.py model_card > docs/models.md\n" in card
 
 
 def test_dry_run_registers_nothing(simulator_labels):

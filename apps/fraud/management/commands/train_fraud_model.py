@@ -6,6 +6,7 @@ Also ``--evaluate-live``: precision/recall of the served versions on what analys
 from __future__ import annotations
 
 import getpass
+import shlex
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -101,6 +102,7 @@ class Command(BaseCommand):
             promote_to=options["promote_to"],
             reason=options["reason"],
             actor=options["actor"] or getpass.getuser(),
+            command=self._command_line(options),
         )
         try:
             result = fraud_model_train(training_options, progress=progress)
@@ -131,6 +133,25 @@ class Command(BaseCommand):
                 if not check["passed"]:
                     self.stderr.write(f"  [FAIL] {check['name']}: {check['detail']}")
             raise CommandError(f"registered {result.version} but not promoted: {refused.code}: {refused.message}")
+
+    def _command_line(self, options: dict[str, Any]) -> str:
+        """This invocation as a command line (the options that differ from their defaults), for the card."""
+        parts = ["manage.py", "train_fraud_model"]
+        for action in self.create_parser("manage.py", "train_fraud_model")._actions:
+            if not action.option_strings or action.dest in COMMAND_LINE_SKIPPED:
+                continue
+            value = options.get(action.dest, action.default)
+            if value is None or value == action.default:
+                continue
+            flag = max(action.option_strings, key=len)
+            parts += [flag] if value is True else [flag, shlex.quote(str(value))]
+        return " ".join(parts)
+
+
+COMMAND_LINE_SKIPPED = frozenset(
+    {"help", "version", "verbosity", "settings", "pythonpath", "traceback", "no_color", "force_color",
+     "skip_checks", "no_progress"}
+)  # fmt: skip
 
 
 def _moment(value: str | None) -> datetime | None:
