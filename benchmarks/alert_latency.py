@@ -284,9 +284,16 @@ class LiveQueue:
 
 # ------------------------------------------------------------------------------------------- run
 def scored(users: list[str]) -> int:
+    """How many of ``users``' transactions are scored (0 while PostgreSQL is unreachable: retried)."""
+    from django.db import OperationalError, connection
+
     from apps.fraud.models import FraudScore
 
-    return FraudScore.objects.filter(user_id__in=users).count()
+    try:
+        return FraudScore.objects.filter(user_id__in=users).count()
+    except OperationalError:  # e.g. PostgreSQL restarted under us: reconnect on the next poll
+        connection.close()
+        return 0
 
 
 def percentile(values: list[float], fraction: float) -> float:

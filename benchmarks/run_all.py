@@ -204,12 +204,17 @@ def table(results: dict[str, dict[str, Any]]) -> list[str]:
 
 def write_doc(results: dict[str, dict[str, Any]], info: dict[str, Any]) -> None:
     dates = sorted({measured["date"][:10] for measured in results.values()})
+    run = (
+        "rows collected from the results in `var/bench/` (`run_all.py --collect`)"
+        if info.get("collected")
+        else f"load average at start/end of the last run {info['load_start']} / {info['load_end']}"
+    )
     block = [
         BLOCK_START,
         f"`make bench` ({', '.join(dates)}), {info['cores']} vCPU / {info['memory_gib']} GiB "
-        f"(nproc, /proc/meminfo); load average at start/end of the last run {info['load_start']} / "
-        f"{info['load_end']}. Each row's load column is the 1-minute load before → after its benchmark: on a shared "
-        "machine, read latencies with it. Details and discussion in the sections above; raw results in `var/bench/`.",
+        f"(nproc, /proc/meminfo); {run}. Each row's load column is the 1-minute load before → after its "
+        "benchmark (as the benchmark recorded it): on a shared machine, read latencies with it. Details and "
+        "discussion in the sections above; raw results in `var/bench/`.",
         "",
         *table(results),
         BLOCK_END,
@@ -256,7 +261,7 @@ def main() -> None:
         return
 
     VAR.mkdir(parents=True, exist_ok=True)
-    info = {**machine(), "load_start": load_average()}
+    info = {**machine(), "load_start": load_average(), "collected": args.collect}
     print(
         f"[bench] {info['cores']} vCPU, {info['memory_gib']} GiB, load {info['load_start']}, "
         f"{'quick' if args.quick else 'full'}: {', '.join(item.name for item in chosen)}",
