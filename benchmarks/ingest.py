@@ -7,11 +7,14 @@ Runs against its own database (``lakay_bench``) and topic prefix, with the servi
 (it starts nothing: run `make run` once, or have PostgreSQL, Redis and a broker up). Phases:
 
 1. history — if the bench database holds fewer than ``--history`` raw events, a simulator backfill
-   (``--users`` customers) is produced to Kafka and consumed WITH every domain handler; the rate of this
-   phase is reported too (it grows the tables the handlers read).
+   (``--users`` customers) is loaded. ``--history-mode handlers`` (default) produces it to Kafka and
+   consumes it WITH every domain handler (its rate is reported too; it grows the tables the handlers
+   read); ``--history-mode copy`` COPYs it straight into ``RawEvent`` (the spine's own history: the
+   unique index every insert checks), for machines where a 1M-event handler run takes too long.
 2. empty handlers — ``--fresh`` new events drained by a consumer whose handler registry is empty
    (the spine alone: validate, store once, commit).
-3. all handlers — ``--fresh`` new events drained with every domain handler registered.
+3. all handlers — ``--fresh-handled`` (default: ``--fresh``) of those events, with their own ids,
+   drained with every domain handler registered.
 4. latency — events produced at ``--latency-rate``/s for ``--latency-seconds`` with their timestamp set at
    produce time; end-to-end latency = ``RawEvent.received_at - occurred_at`` (p50/p95/p99).
 
@@ -153,6 +156,76 @@ def _produce(lines: list[str], *, fresh_ids: bool = False, stamp_now: bool = Fal
     assert producer.flush(60) == 0, "undelivered messages"
 
 
+def _copy_history(path: Path, needed: int, *, skip: int) -> dict:
+    """COPY ``needed`` events of ``path`` (after its first ``skip``) into RawEvent, as the consumer
+    would have stored them; committed every 100,000 rows, so an interrupted load resumes."""
+    import hashlib
+
+    from django.db import connection, transaction
+
+    from apps.pipeline.spine.contracts import get_registry
+
+    topics = get_registry().topic_of_type
+    columns = (
+        "event_id, event_type, event_version, occurred_at, received_at, source_service, correlation_id, "
+        'topic, "partition", "offset", payload, content_hash, status'
+    )
+    started = time.perf_counter()
+    received = datetime.now(UTC)
+    rows: list[tuple] = []
+
+    def flush() -> None:
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.connection.cursor().copy(f"COPY pipeline_rawevent ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        rows.clear()
+
+    copied = 0
+    with path.open() as source:
+        for offset, line in enumerate(source):
+            if offset < skip:
+                continue
+            if copied >= needed:
+                break
+            envelope = json.loads(line)
+            canonical = json.dumps(envelope, sort_keys=True, separators=(",", ":"))
+            rows.append(
+                (
+                    envelope["event_id"],
+                    envelope["event_type"],
+                    envelope["event_version"],
+                    envelope["timestamp"],
+                    received,
+                    envelope["source_service"],
+                    envelope.get("correlation_id"),
+                    topics[envelope["event_type"]],
+                    0,
+                    offset,
+                    json.dumps(envelope["payload"]),
+                    hashlib.sha256(canonical.encode()).hexdigest(),
+                    "processed",
+                )
+            )
+            copied += 1
+            if len(rows) >= 100_000:
+                flush()
+                print(f"  history copy: {skip + copied:,}", flush=True)
+    flush()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE pipeline_rawevent")
+    seconds = time.perf_counter() - started
+    return {
+        "phase": "history COPY (RawEvent only)",
+        "events": copied,
+        "seconds": round(seconds, 2),
+        "events_per_second": round(copied / seconds),
+    }
+
+
 def _read_lines(path: Path, count: int, skip: int = 0) -> list[str]:
     lines: list[str] = []
     with path.open() as source:
@@ -211,7 +284,15 @@ def _latency(rate: float, seconds: float, source: Path, skip: int, consumers: in
     lines = _read_lines(source, int(rate * seconds), skip=skip)
     marker = datetime.now(UTC) - timedelta(seconds=1)
     children = [subprocess.Popen([sys.executable, __file__, "_consume"], cwd=ROOT) for _ in range(consumers)]
-    time.sleep(8)  # let the group join before the clock starts
+    # Start the clock once the consumers are consuming: one warm-up event must be stored first
+    # (process start-up and the group join are not part of an event's latency).
+    before = _raw_count()
+    _produce(lines[:1], fresh_ids=True)
+    deadline = time.monotonic() + 180
+    while _raw_count() <= before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)
+    marker = datetime.now(UTC) - timedelta(seconds=1)
     expected = _raw_count() + len(lines)
     try:
         _produce(lines, stamp_now=True, rate=rate)
@@ -247,7 +328,9 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--days", type=float, default=2.0, help="Backfill days of history (with --users).")
+    parser.add_argument("--history-mode", choices=["handlers", "copy"], default="handlers")
     parser.add_argument("--fresh", type=int, default=100_000)
+    parser.add_argument("--fresh-handled", type=int, default=0, help="Events for the all-handlers phase.")
     parser.add_argument("--latency-rate", type=float, default=1000)
     parser.add_argument("--latency-seconds", type=float, default=30)
     parser.add_argument("--consumers", type=int, default=1)
@@ -270,25 +353,31 @@ def main() -> None:
             start=today - timedelta(days=arguments.days + 3),
         )
         needed = arguments.history - _raw_count()
-        lines = _read_lines(history_file, needed)
-        print(f"history: producing {len(lines):,} events …", flush=True)
-        _produce(lines)
-        results.append(
-            _drain(
-                _raw_count() + len(lines),
-                empty=False,
-                consumers=arguments.consumers,
-                label="history load, all handlers",
+        if arguments.history_mode == "copy":
+            results.append(_copy_history(history_file, needed, skip=_raw_count()))
+        else:
+            lines = _read_lines(history_file, needed)
+            print(f"history: producing {len(lines):,} events …", flush=True)
+            _produce(lines)
+            results.append(
+                _drain(
+                    _raw_count() + len(lines),
+                    empty=False,
+                    consumers=arguments.consumers,
+                    label="history load, all handlers",
+                )
             )
-        )
     fresh_file = VAR / "fresh-u20000-d1.jsonl"
     _backfill(fresh_file, users=20_000, days=1.0, seed=12, start=today - timedelta(days=2))
 
     lines = _read_lines(fresh_file, arguments.fresh)
     _produce(lines, fresh_ids=True)
     results.append(_drain(_raw_count() + len(lines), empty=True, consumers=arguments.consumers, label="empty handlers"))
-    _produce(lines)  # the same events with their own ids: handlers see new business ids once
-    results.append(_drain(_raw_count() + len(lines), empty=False, consumers=arguments.consumers, label="all handlers"))
+    handled = lines[: arguments.fresh_handled or len(lines)]
+    _produce(handled)  # the same events with their own ids: handlers see new business ids once
+    results.append(
+        _drain(_raw_count() + len(handled), empty=False, consumers=arguments.consumers, label="all handlers")
+    )
     results.append(
         _latency(arguments.latency_rate, arguments.latency_seconds, fresh_file, arguments.fresh, arguments.consumers)
     )
