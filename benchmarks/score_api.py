@@ -420,7 +420,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     # SIGTERM (a time limit) unwinds like Ctrl-C, so the finally blocks stop the servers started here.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    main_pid = os.getpid()  # forked helpers (load generators) keep the default: Pool.terminate() kills them
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143) if os.getpid() == main_pid else os._exit(143))
 
     load_start = round(os.getloadavg()[0], 2)
     setup_django(args.database, args.redis_prefix)
