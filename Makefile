@@ -14,6 +14,7 @@ help:
 	@echo "make test   — the whole suite against real PostgreSQL, Redis, tansu, moto S3 and MLflow"
 	@echo "make lint   — ruff, mypy, import-linter, makemigrations --check"
 	@echo "make bench  — the benchmarks under benchmarks/"
+	@echo "make chaos  — fault injection: kill -9, PostgreSQL stop, Redis flush; nothing lost or doubled"
 
 $(VENV)/.installed: requirements.lock requirements-dev.lock
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (set PYTHON312=/path/to/python3.12)"; exit 1; }
@@ -35,6 +36,9 @@ lint: install
 
 bench: install
 	@scripts/bench.sh $(ARGS)
+
+chaos: install
+	@scripts/chaos.sh $(ARGS)
 
 clean:
 	rm -rf var/run var/prometheus var/test
