@@ -77,6 +77,11 @@ def _seasoned(user: User) -> bool:
     return user.is_active and not user.is_locked and not user.is_in_session and user.last_seen > 0
 
 
+def _at_home(user: User, now: float) -> bool:
+    """Not on a trip (an ended trip is cleared at the customer's next session)."""
+    return user.trip is None or user.trip.until <= now
+
+
 class _AttackerSession:
     """Builds the events of one session driven by someone who is not the customer."""
 
@@ -266,11 +271,15 @@ class ImpossibleTravel(Scenario):
 
     def plant(self, ctx: ScenarioContext) -> Planted:
         rng = ctx.rng
-        user = ctx.pick_user(_seasoned)
+        # At home: a customer on a trip would open the "home" session where they are (in Haiti, say), and
+        # the far session 60-125 km away would be no impossible travel at all. The customer is also kept
+        # home until the far session (no trip may start with the home session).
+        user = ctx.pick_user(lambda candidate: _seasoned(candidate) and _at_home(candidate, ctx.now))
         device = user.devices[0]
+        start = ctx.timeline_start(2 * HOUR)
+        user.trip = Trip(user.home, start + 2 * HOUR)
         home_events = ctx.record(
-            lambda sim: session(sim, user, intent="browse", device=device, failed_logins=0),
-            start=ctx.timeline_start(2 * HOUR),
+            lambda sim: session(sim, user, intent="browse", device=device, failed_logins=0), start=start
         )
         home_end = max(_instant(event) for event in home_events)
         far = [home for home in US_HOMES if abs(home.latitude - user.home.latitude) > 12]

@@ -2,12 +2,15 @@
 
 Score = (Σ wᵢ·sᵢ / Σ wᵢ over active signals) x 1.5 with two active signals, x 2.0 with three or more,
 capped at 1; a signal weaker than 0.15 counts in the mean but not towards the boost (a faint
-anomaly should not double the weight of everything else). Two rules added to the upstream formula
-(docs/behavior.md explains why):
+anomaly should not double the weight of everything else). Rules added to the upstream formula
+(docs/behavior.md and docs/detection.md explain why):
 - **familiar context cap**: with no access signal (known device and place, no failed-login burst, no
-  impossible travel, no lock, no failed step-up, session anomaly below "suspicious"), the score is capped
-  below the high level: what a user does from their own phone at home never raises an alert by itself.
-  A new device in a known place is a weak access signal and does not lift the cap on its own.
+  impossible travel, no lock, session anomaly below "suspicious"), the score is capped below the high
+  level: what a user does from their own phone at home never raises an alert by itself. A new device in
+  a known place and a failed or expired step-up are weak access signals: they count in the score but do
+  not lift the cap on their own (the platform already refused the step-up; the owner mistyped a code).
+- **impossible travel is at least high**: the same account 500+ km away faster than a plane is never
+  diluted below the high level by a faint anomaly (a profile still building scales the anomaly down).
 - **step-up passed**: once the user passed a step-up challenge in the session, the score is multiplied
   by ``step_up_passed_factor``.
 """
@@ -31,7 +34,7 @@ RAPID_NAVIGATION_WITHIN = 3  # first sensitive action among the first N actions
 BOOST_TWO = 1.5
 BOOST_THREE = 2.0
 BOOST_MIN_SIGNAL = 0.15  # weaker signals count in the mean, not towards the correlation boost
-WEAK_ACCESS_SIGNALS = frozenset({"new_device"})
+WEAK_ACCESS_SIGNALS = frozenset({"new_device", "step_up_failed"})
 CREDENTIAL_CHANGE_SCORES = {"email": 0.8, "phone": 0.8, "password": 0.6}  # nosec B105  # a score, not a password
 MFA_CHANGE_SCORES = {"disabled": 0.9, "method_changed": 0.7, "enabled": 0.3}
 STEP_UP_SCORES = {"failed": 0.8, "expired": 0.4}
@@ -198,6 +201,8 @@ def assess(inputs: AtoInputs, params: AtoParameters) -> AtoResult:
     capped = False
     if not access and score > params.familiar_context_cap:
         score, capped = params.familiar_context_cap, True
+    if any(signal.signal == "impossible_travel" for signal in signals):
+        score = max(score, params.high_threshold)
     passed = "passed" in inputs.step_up_results
     if passed:
         score *= params.step_up_passed_factor

@@ -124,8 +124,62 @@ def test_a_failed_step_up_with_a_faint_anomaly_and_one_sensitive_action_does_not
         AtoInputs(anomaly_score=0.05, sensitive_count=1, first_sensitive_position=2, step_up_results=("failed",)),
         PARAMS,
     )
-    assert result.score == round((0.3 * 0.05 + 0.2 / 3 + 0.15 * 0.8) / 0.65 * 1.5, 4)
-    assert result.risk_level == AtoRiskLevel.MODERATE
+    assert (result.score, result.risk_level, result.capped) == (0.45, AtoRiskLevel.MODERATE, True)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "uncapped"),
+    [
+        # benchmarks/behavior_detection.py, normal traffic: own phone, home, one sensitive action and a
+        # mistyped step-up code scored 0.8 (critical: lock the account) before the step-up became a weak
+        # access signal; with an expired challenge and an ordinary anomaly, 0.55 (high).
+        ({"step_up_results": ("failed",)}, 0.8),
+        ({"step_up_results": ("expired",), "anomaly_score": 0.174}, 0.5504),
+    ],
+)
+def test_a_failed_or_expired_step_up_at_home_stays_below_an_alert(inputs, uncapped):
+    familiar = AtoInputs(sensitive_count=1, first_sensitive_position=2, **inputs)
+    signals = collect_signals(familiar, PARAMS)
+    assert round(combine(signals, PARAMS), 4) == uncapped
+
+    result = assess(familiar, PARAMS)
+
+    assert (result.score, result.risk_level, result.capped) == (0.45, AtoRiskLevel.MODERATE, True)
+    assert not result.access_signal_present
+
+
+def test_a_failed_step_up_from_a_new_device_abroad_still_alerts():
+    result = assess(
+        AtoInputs(
+            anomaly_score=0.35,
+            is_new_device=True,
+            is_new_location=True,
+            sensitive_count=1,
+            first_sensitive_position=1,
+            step_up_results=("failed",),
+        ),
+        PARAMS,
+    )
+    assert not result.capped
+    assert result.risk_level == AtoRiskLevel.CRITICAL
+
+
+def test_impossible_travel_is_not_diluted_below_high_by_a_faint_anomaly():
+    """benchmarks/behavior_detection.py: a planted impossible travel (the same phone in Port-au-Prince 35
+    minutes after a session in the US) of a customer whose profile was still building scored 0.39: the
+    building multiplier made the anomaly faint (0.14), which pulled the weighted mean down and gave no boost."""
+    faint = AtoInputs(anomaly_score=0.1402, impossible_travel=True)
+    assert round(combine(collect_signals(faint, PARAMS), PARAMS), 4) == 0.3935
+
+    result = assess(faint, PARAMS)
+
+    assert (result.score, result.risk_level, result.recommended_response) == (
+        0.5,
+        AtoRiskLevel.HIGH,
+        AtoResponse.STEP_UP_AUTH,
+    )
+    passed = assess(AtoInputs(anomaly_score=0.1402, impossible_travel=True, step_up_results=("passed",)), PARAMS)
+    assert (passed.score, passed.risk_level) == (0.25, AtoRiskLevel.LOW)
 
 
 def test_sensitive_actions_from_a_familiar_context_are_capped_below_an_alert():
