@@ -367,7 +367,8 @@ def run_step(args: argparse.Namespace, port: int, key: Any, users: list[int], ra
         for index in range(args.processes)
     ]
     context = multiprocessing.get_context("fork")
-    with context.Pool(args.processes) as pool:
+    # The load generators die on Pool.terminate()'s SIGTERM (not the parent's unwinding handler).
+    with context.Pool(args.processes, initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_DFL)) as pool:
         results = pool.map(load_worker, jobs)
     latencies = [value for result in results for value in result["latencies"]]
     service = [value for result in results for value in result["service"]]
