@@ -11,6 +11,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from lakay import strict_json
+
 INVALID_EVENT_TYPE = "_invalid"
 _EVENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # Event times further than this from arrival do not choose the partition (the ingestion date does).
@@ -87,11 +89,15 @@ def bronze_record(
     envelope: Any = None
     error: str | None = None
     try:
-        envelope = json.loads(raw)
-    except ValueError:
+        # The spine's strict parser: a lone surrogate or a non-finite number kept as text would fail
+        # the Parquet write later, and a deeply nested document must not crash the writer.
+        envelope = strict_json.loads(raw)
+    except (ValueError, RecursionError):
         error = "invalid_json"
     if error is None and not isinstance(envelope, dict):
         error = "not_an_object"
+    if error is None and strict_json.has_lone_surrogate(json.dumps(envelope, ensure_ascii=False)):
+        error = "invalid_json"  # not Unicode text (the spine dead-letters it the same way)
     if error is not None:
         return BronzeRecord(
             None,
