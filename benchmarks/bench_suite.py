@@ -109,7 +109,7 @@ def score_api_rows() -> list[Row]:
 
 
 # ------------------------------------------------------------------------------------------- sessions
-SESSION_TARGET_RATE = 50.0
+SESSION_TARGET_RATE = 100.0
 
 
 def session_steps(quick: bool) -> list[Step]:
