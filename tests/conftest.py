@@ -96,6 +96,7 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     db = connection.settings_dict
     env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env["DJANGO_SETTINGS_MODULE"] = "lakay.settings.test"
+    env["KAFKA_TOPIC_PREFIX"] = settings.KAFKA_TOPIC_PREFIX
     env["KAFKA_SESSION_TIMEOUT_MS"] = str(settings.KAFKA_SESSION_TIMEOUT_MS)
     env["KAFKA_HEARTBEAT_INTERVAL_MS"] = str(settings.KAFKA_HEARTBEAT_INTERVAL_MS)
     env["KAFKA_CONSUMER_POLL_TIMEOUT_SECONDS"] = "0.2"

@@ -10,15 +10,19 @@ from typing import Any
 import pytest
 from confluent_kafka import KafkaError, Producer
 from confluent_kafka.admin import NewTopic
-from django.conf import settings
 
 from apps.pipeline.spine.kafka import build_admin, build_consumer, build_producer
 from apps.pipeline.spine.topics import ALL_TOPICS, topic_name
 
 
-@pytest.fixture(scope="session")
-def kafka_topics() -> list[str]:
-    """Create every project topic (prefixed for this run) once per session."""
+@pytest.fixture
+def kafka_topics(settings: Any) -> list[str]:
+    """Create every project topic under a prefix of this test's own.
+
+    Topics and the consumer group are otherwise shared by the session, so a test's consumer would
+    start from another test's uncommitted offsets and meet its messages (the hostile corpus's 2 MB
+    and deeply nested ones included). Child processes get the prefix through ``subprocess_env``."""
+    settings.KAFKA_TOPIC_PREFIX = f"{settings.KAFKA_TOPIC_PREFIX}{uuid.uuid4().hex[:8]}-"
     admin = build_admin()
     existing = admin.list_topics(timeout=10).topics
     wanted = [topic_name(topic) for topic in ALL_TOPICS if topic_name(topic) not in existing]
