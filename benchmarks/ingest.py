@@ -248,13 +248,20 @@ def _drain(expected_total: int, *, empty: bool, consumers: int, label: str, time
     first_seen = None
     started = time.monotonic()
     last_report = started
+    last_count, last_change = before, started
     try:
         while True:
             count = _raw_count()
             now = time.monotonic()
+            if count != last_count:
+                last_count, last_change = count, now
             if first_seen is None and count > before:
                 first_seen = now  # excludes the consumer group join (tansu: ~session timeout / 2)
             if count >= expected_total:
+                break
+            if first_seen is not None and now - last_change > 20:
+                # Nothing new for 20 s: the rest were duplicates or dead letters (counted below).
+                print(f"  {label}: idle at {count:,}/{expected_total:,}", flush=True)
                 break
             if now - started > timeout:
                 raise SystemExit(f"{label}: timed out at {count:,}/{expected_total:,}")
@@ -268,8 +275,8 @@ def _drain(expected_total: int, *, empty: bool, consumers: int, label: str, time
             child.send_signal(signal.SIGTERM)
         for child in children:
             child.wait(timeout=60)
-    seconds = time.monotonic() - (first_seen or started)
-    events = expected_total - before
+    seconds = max(min(time.monotonic(), last_change) - (first_seen or started), 0.001)
+    events = _raw_count() - before
     return {
         "phase": label,
         "events": events,
@@ -331,6 +338,9 @@ def main() -> None:
     parser.add_argument("--history-mode", choices=["handlers", "copy"], default="handlers")
     parser.add_argument("--fresh", type=int, default=100_000)
     parser.add_argument("--fresh-handled", type=int, default=0, help="Events for the all-handlers phase.")
+    parser.add_argument(
+        "--skip", type=int, default=0, help="Start this far into the fresh file (a rerun needs events not yet stored)."
+    )
     parser.add_argument("--latency-rate", type=float, default=1000)
     parser.add_argument("--latency-seconds", type=float, default=30)
     parser.add_argument("--consumers", type=int, default=1)
@@ -370,7 +380,7 @@ def main() -> None:
     fresh_file = VAR / "fresh-u20000-d1.jsonl"
     _backfill(fresh_file, users=20_000, days=1.0, seed=12, start=today - timedelta(days=2))
 
-    lines = _read_lines(fresh_file, arguments.fresh)
+    lines = _read_lines(fresh_file, arguments.fresh, skip=arguments.skip)
     _produce(lines, fresh_ids=True)
     results.append(_drain(_raw_count() + len(lines), empty=True, consumers=arguments.consumers, label="empty handlers"))
     handled = lines[: arguments.fresh_handled or len(lines)]
@@ -379,7 +389,13 @@ def main() -> None:
         _drain(_raw_count() + len(handled), empty=False, consumers=arguments.consumers, label="all handlers")
     )
     results.append(
-        _latency(arguments.latency_rate, arguments.latency_seconds, fresh_file, arguments.fresh, arguments.consumers)
+        _latency(
+            arguments.latency_rate,
+            arguments.latency_seconds,
+            fresh_file,
+            arguments.skip + arguments.fresh,
+            arguments.consumers,
+        )
     )
 
     stored = _raw_count()
