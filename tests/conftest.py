@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -145,3 +146,21 @@ def wait_until(
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+def wait_until_handles_sigterm(process: subprocess.Popen[bytes], *, timeout: float = 120.0) -> None:
+    """Wait until ``process`` has installed its SIGTERM handler (it is past start-up).
+
+    A SIGTERM sent while a child is still importing Django kills it with -15 instead of the graceful
+    stop the test means to check. Reads the caught-signals mask from /proc (Linux)."""
+
+    def handles() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"process exited with {process.returncode} during start-up")
+        with open(f"/proc/{process.pid}/status") as status:
+            for line in status:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+        return False
+
+    wait_until(handles, timeout=timeout, interval=0.05, message="the process to handle SIGTERM")

@@ -17,6 +17,7 @@ SOURCES = ["lakay", "apps", "deploy", "scripts", "Procfile", "Makefile"]
 # Set by our own scripts for child processes, or read by third-party tools, not operator settings.
 INTERNAL = {
     "DJANGO_SETTINGS_MODULE",
+    "PYENV_ROOT",
     "VIRTUAL_ENV",
     "CI",
     "ROOT",

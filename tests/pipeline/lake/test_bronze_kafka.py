@@ -16,7 +16,7 @@ from apps.pipeline.lake.selectors import bronze_buffers
 from apps.pipeline.lake.silver.service import silver_partition_process, silver_stale_partitions
 from apps.pipeline.lake.storage import lake_store
 from apps.pipeline.spine.topics import FRAUD_ALERTS, TRANSACTION_EVENTS, USER_EVENTS
-from tests.conftest import wait_until
+from tests.conftest import wait_until, wait_until_handles_sigterm
 from tests.events import make_event
 from tests.kafka_fixtures import produce_events
 
@@ -67,6 +67,7 @@ def test_killed_bronze_consumer_loses_no_event(kafka_producer, manage_process, l
     # and finally runs to the end with a short timer
     final = manage_process("consume", "bronze", **{**env, "LAKE_BRONZE_FLUSH_SECONDS": "1"})
     wait_until(lambda: expected <= set(_bronze_event_ids()), timeout=120, message="every event in bronze")
+    wait_until_handles_sigterm(final)
     final.send_signal(signal.SIGTERM)
     assert final.wait(timeout=30) == 0
 
@@ -78,7 +79,6 @@ def test_killed_bronze_consumer_loses_no_event(kafka_producer, manage_process, l
     silver_ids: list[str] = []
     for path in LakeFile.objects.filter(layer=LakeLayer.SILVER).values_list("path", flat=True):
         silver_ids.extend(lake_store().read_table(path, columns=["event_id"]).column("event_id").to_pylist())
-    # (the topics are shared with earlier tests of the session, so silver may hold their events too)
     assert len(silver_ids) == len(set(silver_ids)), "an event appears twice in silver"
     assert expected <= set(silver_ids)
     assert BronzeCheckpoint.objects.filter(topic__endswith=TRANSACTION_EVENTS).count() >= 1
