@@ -25,4 +25,5 @@ $M bootstrap_demo
 
 echo "Lakay Intelligence: http://127.0.0.1:${PORT:-8000}/admin/  (API docs: /api/v1/docs/, websockets on :$LIVE_WEBSOCKET_PORT)"
 # honcho runs every process of the Procfile and stops them all on Ctrl-C.
-.venv/bin/honcho -f Procfile start
+# honcho numbers ports from -p (web is the first process), so the web answers where we print it.
+.venv/bin/honcho -f Procfile start -p "${PORT:-8000}"
