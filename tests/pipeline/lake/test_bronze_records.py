@@ -8,21 +8,25 @@ from datetime import UTC, datetime
 import pyarrow.parquet as pq
 from django.conf import settings
 
-from apps.pipeline.lake.bronze.records import INVALID_EVENT_TYPE, bronze_record, records_table
+from apps.pipeline.lake.bronze.records import INVALID_EVENT_TYPE, BronzeRecord, bronze_record, records_table
 from apps.pipeline.lake.silver.process import silver_transform
-from tests.hostile.corpus import build_corpus
+from tests.hostile.corpus import Case, build_corpus
 
 
-def test_every_hostile_message_becomes_a_bronze_record_and_the_batch_writes():
-    # Given the hostile corpus (deep nesting, lone surrogates, NUL, non-UTF-8, 2 MB bodies, ...)
+def _corpus_in_bronze() -> tuple[list[Case], list[BronzeRecord]]:
     corpus = build_corpus(max_bytes=settings.EVENT_MAX_BYTES)
     now = datetime.now(UTC)
-
-    # When each message becomes a bronze record (bronze never raises on input)
     records = [
         bronze_record(case.value, topic=case.topic, partition=0, offset=index, key=case.key, ingested_at=now)
         for index, case in enumerate(corpus)
     ]
+    return corpus, records
+
+
+def test_every_hostile_message_becomes_a_bronze_record_and_the_batch_writes():
+    # Given the hostile corpus (deep nesting, lone surrogates, NUL, non-UTF-8, 2 MB bodies, ...)
+    # When each message becomes a bronze record (bronze never raises on input)
+    corpus, records = _corpus_in_bronze()
 
     # Then the whole batch writes as one Parquet table, and unparseable ones are marked, not dropped
     buffer = io.BytesIO()
@@ -35,13 +39,9 @@ def test_every_hostile_message_becomes_a_bronze_record_and_the_batch_writes():
 
 def test_silver_rejects_or_keeps_every_hostile_bronze_record_without_raising():
     # Given the corpus in bronze, grouped by the event type bronze gave each record
-    corpus = build_corpus(max_bytes=settings.EVENT_MAX_BYTES)
-    now = datetime.now(UTC)
-    records = [
-        bronze_record(case.value, topic=case.topic, partition=0, offset=index, key=case.key, ingested_at=now)
-        for index, case in enumerate(corpus)
-    ]
+    corpus, records = _corpus_in_bronze()
     table = records_table(records)
+    now = datetime.now(UTC)
 
     # When silver transforms each type's partition
     total = 0
